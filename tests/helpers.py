@@ -1,0 +1,16 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+
+
+def json_body(response: HttpResponse) -> dict[str, Any]:
+    """The response's JSON object; fails the test if the body is not JSON."""
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = json.loads(response.content)
+    assert isinstance(body, dict)
+    return body
