@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
-from django.http import HttpResponse
+
+class HttpResponse(Protocol):
+    """What tests read of a response (Django's test client returns a patched subclass)."""
+
+    content: bytes
+    status_code: int
+
+    def __getitem__(self, header: str) -> str: ...
 
 
 def json_body(response: HttpResponse) -> dict[str, Any]:

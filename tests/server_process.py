@@ -51,7 +51,7 @@ class LiveDatabase:
 
         assert self._pg_admin_url is not None
         with psycopg.connect(self._pg_admin_url, autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def close(self) -> None:
         if self._pg_admin_url is not None:
@@ -60,11 +60,15 @@ class LiveDatabase:
 
 
 class ServerProcess:
-    """``manage.py runserver`` (no reloader, threaded) on a free port of 127.0.0.1."""
+    """``manage.py runserver`` (no reloader, threaded) on a free port of 127.0.0.1.
+
+    ``database=None`` leaves ``DATABASE_URL`` alone, for a project with its own ``DATABASES``
+    (the end-to-end test's ``startproject`` site).
+    """
 
     def __init__(
         self,
-        database: LiveDatabase,
+        database: LiveDatabase | None,
         *,
         settings_module: str = "example_project.settings",
         env: dict[str, str] | None = None,
@@ -78,12 +82,12 @@ class ServerProcess:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": settings_module,
-            "DATABASE_URL": database.url,
             "DJANGO_DEBUG": "false",
             "PYTHONUNBUFFERED": "1",
+            **({"DATABASE_URL": database.url} if database is not None else {}),
             **(env or {}),
         }
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self._process: subprocess.Popen[bytes] | None = None
 
     def manage(self, *args: str) -> str:

@@ -8,17 +8,19 @@ it to the client's error.
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from zulip_apikey.lib.users import is_email, users_by_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User  # django-stubs: the AUTH_USER_MODEL
 
 logger = logging.getLogger("zulip_apikey.auth")
 
@@ -47,9 +49,10 @@ class EmailAuthBackend(ModelBackend):
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
+        *,
         return_data: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> _User | None:
         if return_data is None:
             return_data = {}
         if not username or not password:

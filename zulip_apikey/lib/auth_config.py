@@ -44,9 +44,7 @@ def password_auth_enabled() -> bool:
 
 def require_email_format_usernames() -> bool:
     """False exactly when LDAP is active and maps usernames to emails (Zulip's rule)."""
-    if ldap_auth_enabled():
-        if getattr(settings, "LDAP_APPEND_DOMAIN", None) or getattr(
-            settings, "LDAP_EMAIL_ATTR", None
-        ):
-            return False
-    return True
+    maps_emails = getattr(settings, "LDAP_APPEND_DOMAIN", None) or getattr(
+        settings, "LDAP_EMAIL_ATTR", None
+    )
+    return not (ldap_auth_enabled() and maps_emails)

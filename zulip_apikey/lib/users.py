@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User  # django-stubs: the AUTH_USER_MODEL
 
 
 def is_email(value: str) -> bool:
@@ -17,7 +22,7 @@ def is_email(value: str) -> bool:
     return True
 
 
-def users_by_email(email: str, limit: int = 2) -> list[AbstractBaseUser]:
+def users_by_email(email: str, limit: int = 2) -> list[_User]:
     """Users whose email field equals ``email`` case-insensitively (at most ``limit``)."""
     user_model = get_user_model()
     field = user_model.get_email_field_name()
