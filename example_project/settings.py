@@ -2,7 +2,11 @@
 
 - ``DATABASE_URL`` (dj-database-url) switches the database; SQLite beside manage.py otherwise.
 - ``REDIS_URL`` switches the default cache (and so the rate limiter) to Django's Redis cache.
+- ``ZULIP_APIKEY_TRUSTED_PROXIES``: the reverse proxies whose ``X-Forwarded-For`` is believed.
+- ``CACHE_KEY_PREFIX``: the Redis key prefix, for several sites on one Redis.
 - ``DJANGO_DEBUG``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` as their names say.
+- ``LDAP_SERVER_URI`` adds LDAP login, with ``LDAP_BIND_DN``, ``LDAP_BIND_PASSWORD``,
+  ``LDAP_USER_SEARCH_BASE``, ``LDAP_USER_FILTER``, ``LDAP_APPEND_DOMAIN``, ``LDAP_EMAIL_ATTR``.
 """
 
 from __future__ import annotations
@@ -86,6 +90,10 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # Several sites (or test runs) on one Redis: a prefix each.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            # A Redis that does not answer fails logins in 2 s (503), not after a TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -94,6 +102,28 @@ else:
 # Email login only: the admin's login form then also takes the email, and no second backend
 # runs the hasher again on every failed fetch_api_key.
 AUTHENTICATION_BACKENDS = ["zulip_apikey.backends.EmailAuthBackend"]
+
+# LDAP (README "LDAP"; needs the "ldap" extra): LDAP_SERVER_URI turns it on, after email login.
+# `python manage.py ldap_demo` starts a demo directory and prints these variables.
+if os.environ.get("LDAP_SERVER_URI"):
+    AUTHENTICATION_BACKENDS.append("zulip_apikey.backends.ZulipLDAPAuthBackend")
+    AUTH_LDAP_SERVER_URI = os.environ["LDAP_SERVER_URI"]
+    AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+    LDAP_APPEND_DOMAIN = os.environ.get("LDAP_APPEND_DOMAIN") or None
+    LDAP_EMAIL_ATTR = os.environ.get("LDAP_EMAIL_ATTR") or None
+    try:
+        import ldap
+        from django_auth_ldap.config import LDAPSearch
+    except ImportError:
+        pass  # the system check zulip_apikey.E020 says what to install
+    else:
+        AUTH_LDAP_USER_SEARCH = LDAPSearch(
+            os.environ.get("LDAP_USER_SEARCH_BASE", ""),
+            ldap.SCOPE_SUBTREE,
+            os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)"),
+        )
 
 # Zulip's production choice: Argon2 first, PBKDF2 for hashes made before it.
 PASSWORD_HASHERS = [
@@ -110,6 +140,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 ZULIP_APIKEY: dict[str, Any] = {
     "REALM_NAME": os.environ.get("ZULIP_APIKEY_REALM_NAME", "Example organization"),
+    # Behind a reverse proxy: its addresses or networks, comma-separated, so that its
+    # X-Forwarded-For names the client (README "Deploying").
+    "TRUSTED_PROXIES": [
+        proxy.strip()
+        for proxy in os.environ.get("ZULIP_APIKEY_TRUSTED_PROXIES", "").split(",")
+        if proxy.strip()
+    ],
 }
 
 LANGUAGE_CODE = "en-us"

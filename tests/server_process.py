@@ -84,6 +84,9 @@ class ServerProcess:
             "DJANGO_SETTINGS_MODULE": settings_module,
             "DJANGO_DEBUG": "false",
             "PYTHONUNBUFFERED": "1",
+            # A Redis (REDIS_URL) outlives the test: its own key space keeps rate-limit counts
+            # from other runs away. Pass one CACHE_KEY_PREFIX in env to make servers share.
+            "CACHE_KEY_PREFIX": f"zulip-apikey-live-{secrets.token_hex(8)}",
             **({"DATABASE_URL": database.url} if database is not None else {}),
             **(env or {}),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
@@ -85,3 +86,45 @@ class EmailAuthBackend(ModelBackend):
             user.set_password(password)
             user.save(update_fields=["password"])
         return user
+
+
+class DevAuthBackend(ModelBackend):
+    """Log in by email alone, for development servers (``DEBUG`` only).
+
+    Powers ``dev_fetch_api_key`` and ``dev_list_users``; the system check
+    ``zulip_apikey.E003`` refuses it in a project whose ``DEBUG`` is False.
+    """
+
+    zulip_password_backend: ClassVar[str] = "dev"
+
+    # Django picks backends by the keyword names they accept: taking ``dev_auth_username``
+    # instead of ``username``/``password`` keeps this one out of every password login.
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        *,
+        dev_auth_username: str | None = None,
+        return_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> _User | None:
+        if not settings.DEBUG or not dev_auth_username:
+            return None
+        matches = users_by_email(dev_auth_username)
+        if len(matches) != 1:
+            return None
+        user = matches[0]
+        if not self.user_can_authenticate(user):
+            if return_data is not None:
+                return_data["inactive_user"] = True
+            return None
+        return user
+
+
+def __getattr__(name: str) -> Any:
+    """``ZulipLDAPAuthBackend``, imported on first use: it needs the ``ldap`` extra, and this
+    module must import without it (projects that only log in by email)."""
+    if name == "ZulipLDAPAuthBackend":
+        from zulip_apikey.lib.ldap_backend import ZulipLDAPAuthBackend
+
+        return ZulipLDAPAuthBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
 from zulip_apikey.lib.exceptions import (
+    AuthenticationUnavailableError,
     InternalServerError,
     JsonableError,
     NotFoundError,
@@ -78,6 +80,16 @@ class JsonErrorHandler:
             # Django turns these into 4xx responses (and logs them its way); __call__ then
             # renders that response as JSON.
             return None
+        if isinstance(exception, OperationalError):
+            # The database is down or unreachable (or refused the connection): every API
+            # endpoint authenticates against it, so say "try again later", not "bug".
+            request_logger.error(
+                "Service Unavailable (database): %s",
+                request.path,
+                exc_info=exception,
+                extra={"status_code": 503, "request": request},
+            )
+            return json_response_from_error(AuthenticationUnavailableError())
         request_logger.error(
             "Internal Server Error: %s",
             request.path,

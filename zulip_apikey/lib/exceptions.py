@@ -195,3 +195,13 @@ class UnauthorizedError(JsonableError):
     code = ErrorCode.UNAUTHORIZED
     http_status_code = 401
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Basic realm="zulip"'}
+
+
+class NotLoggedInError(UnauthorizedError):
+    """401 for ``json/`` views that need a browser session."""
+
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Session realm="zulip"'}
+
+    @staticmethod
+    def msg_format() -> str:
+        return _("Not logged in: API authentication or user session required")

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from zulip_apikey.lib.auth_config import ldap_auth_enabled, password_auth_enabled
 from zulip_apikey.lib.exceptions import (
     AuthenticationFailedError,
     AuthenticationUnavailableError,
     JsonableError,
+    NotLoggedInError,
     PasswordAuthDisabledError,
     PasswordResetRequiredError,
     UserDeactivatedError,
 )
+from zulip_apikey.lib.rate_limiter import (
+    rate_limit_authentication_attempt,
+    record_successful_login,
+)
+from zulip_apikey.lib.users import get_user_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User  # django-stubs: the AUTH_USER_MODEL
 
 
 def validate_login_email(email: str) -> None:
@@ -49,12 +58,36 @@ def check_login_allowed(username: str) -> None:
         raise PasswordAuthDisabledError
 
 
-def authenticate_with_password(
-    request: HttpRequest, username: str, password: str
-) -> AbstractBaseUser:
-    """Run the configured backends; raise the contract's error when none accepts."""
+def authenticate_with_password(request: HttpRequest, username: str, password: str) -> _User:
+    """Run the configured backends; raise the contract's error when none accepts.
+
+    The attempt is counted by the rate limiter (row 5) first: once, however many backends
+    then run, and before any of them checks the password.
+    """
+    rate_limit_authentication_attempt(request, username)
     return_data: dict[str, Any] = {}
     user = authenticate(request, username=username, password=password, return_data=return_data)
     if user is None:
         raise get_api_key_fetch_authenticate_failure(return_data)
+    record_successful_login(request, username)
+    return user
+
+
+def check_session_password(request: HttpRequest, password: str) -> _User:
+    """``/json/fetch_api_key``: the session's user, once they have typed their password again.
+
+    As in Zulip, the password is only asked for when password login is enabled at all; it is
+    checked through the same backends and brute-force limit as ``fetch_api_key``.
+    """
+    if not request.user.is_authenticated:
+        raise NotLoggedInError
+    user: _User = request.user
+    if not password_auth_enabled():
+        return user
+    email = get_user_email(user)
+    rate_limit_authentication_attempt(request, email)
+    checked = authenticate(request, username=email, password=password, return_data={})
+    if checked is None or checked.pk != user.pk:
+        raise JsonableError(_("Password is incorrect."))
+    record_successful_login(request, email)
     return user
