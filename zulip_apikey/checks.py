@@ -147,7 +147,7 @@ def check_ldap_extra(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     return [
         Error(
             f"{configured[0]} is in AUTHENTICATION_BACKENDS, but {' and '.join(missing)} "
-            "is not installed, so every LDAP login fails.",
+            f"{'is' if len(missing) == 1 else 'are'} not installed, so every LDAP login fails.",
             hint=(
                 "pip install 'zulip-apikey[ldap]'. Building python-ldap needs the OpenLDAP and "
                 "SASL headers (Debian/Ubuntu: apt-get install libldap2-dev libsasl2-dev; "
