@@ -1,0 +1,1 @@
+"""Data package: the app's OpenAPI document (``zulip_apikey.json``)."""
