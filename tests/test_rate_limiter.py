@@ -481,3 +481,9 @@ class RateLimitChecksTest(SimpleTestCase):
             with self.subTest(case=case):
                 self.assertIn("zulip_apikey.E010", check_ids(ZULIP_APIKEY=case))
         self.assertNotIn("zulip_apikey.E010", check_ids(ZULIP_APIKEY=limiter_settings()))
+
+    def test_w003_rule_too_costly_to_check(self) -> None:
+        costly = limiter_settings(RATE_LIMITING_RULES={BY_IP: [(60, 1001)]})
+        self.assertIn("zulip_apikey.W003", check_ids(ZULIP_APIKEY=costly))
+        cheap = limiter_settings(RATE_LIMITING_RULES={BY_IP: [(60, 1000)]})
+        self.assertNotIn("zulip_apikey.W003", check_ids(ZULIP_APIKEY=cheap))

@@ -11,6 +11,8 @@ from zulip_apikey import conf
 from zulip_apikey.lib.auth_config import configured_backend_kinds
 
 MIDDLEWARE_PATH = "zulip_apikey.middleware.JsonErrorHandler"
+# The limiter reads one cache slot per allowed attempt: past this, a login visibly slows.
+MAX_CHEAP_ATTEMPTS = 1000
 
 
 @register(Tags.compatibility)
@@ -61,7 +63,7 @@ def check_settings_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 
 @register(Tags.security)
 def check_rate_limiting(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """E010: the brute-force protection's settings are unusable; W002: it is per-process."""
+    """E010: unusable settings; W002: a per-process cache; W003: a rule too costly to check."""
     from django.core.cache.backends.dummy import DummyCache
     from django.core.cache.backends.locmem import LocMemCache
     from django.core.exceptions import ImproperlyConfigured
@@ -82,9 +84,22 @@ def check_rate_limiting(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     if not conf.get("RATE_LIMITING"):
         return messages
     try:
-        get_rules()
+        rules = get_rules()
     except ImproperlyConfigured as e:
         messages.append(error(str(e)))
+        rules = {}
+    messages.extend(
+        Warning(
+            f"The rate-limit rule {domain} {(rule.window_seconds, rule.max_attempts)} keeps "
+            f"{rule.max_attempts} cache slots and reads them all on every login attempt.",
+            hint=f"Keep max_attempts at {MAX_CHEAP_ATTEMPTS} or less; for a looser limit "
+            "use a shorter window, or turn the rule off with an empty list.",
+            id="zulip_apikey.W003",
+        )
+        for domain, domain_rules in rules.items()
+        for rule in domain_rules
+        if rule.max_attempts > MAX_CHEAP_ATTEMPTS
+    )
     alias = conf.get("RATE_LIMIT_CACHE")
     if alias not in settings.CACHES:
         messages.append(error(f'ZULIP_APIKEY["RATE_LIMIT_CACHE"] is {alias!r}, not in CACHES.'))
