@@ -7,6 +7,7 @@
 - ``DJANGO_DEBUG``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` as their names say.
 - ``LDAP_SERVER_URI`` adds LDAP login, with ``LDAP_BIND_DN``, ``LDAP_BIND_PASSWORD``,
   ``LDAP_USER_SEARCH_BASE``, ``LDAP_USER_FILTER``, ``LDAP_APPEND_DOMAIN``, ``LDAP_EMAIL_ATTR``.
+- ``EMAIL_BACKEND``: where email goes (the console by default); ``DEFAULT_FROM_EMAIL``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,7 +68,8 @@ WSGI_APPLICATION = "example_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' templates, so that registration/*.html here win over the admin's.
+        "DIRS": [BASE_DIR / "example_project" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -155,6 +158,19 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Django's login, logout and password-reset views (example_project/urls.py).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+# Email (the new-login email, password resets) goes to the console unless EMAIL_BACKEND names
+# another backend. Django 6.1 replaced EMAIL_BACKEND by MAILERS and warns about the old name.
+_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": _email_backend}}
+else:
+    EMAIL_BACKEND = _email_backend
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 LOGGING = {
     "version": 1,
