@@ -25,3 +25,12 @@ CACHES["default"]["KEY_PREFIX"] = f"zulip-apikey-test-{os.getpid()}-{secrets.tok
 # The suite logs in far more often than a person would, all from 127.0.0.1: the limiter's own
 # tests (tests/test_rate_limit*.py, tests/test_multiprocess.py) switch it on where they need it.
 ZULIP_APIKEY = {**ZULIP_APIKEY, "RATE_LIMITING": False}
+
+# The app's INFO lines (one per login attempt) would flood the test output; assertLogs still
+# sees them, since it attaches its own handler.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "loggers": {"zulip_apikey": {"handlers": ["null"], "propagate": False}},
+}
