@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.test import TestCase, override_settings
 
+from tests.markers import needs_ldap
+
 LDIF_DIR = Path(__file__).resolve().parent / "ldap"
 SUFFIX = "dc=example,dc=com"
 PEOPLE = f"ou=people,{SUFFIX}"
@@ -127,6 +129,7 @@ def reverse_email_search() -> Any:
     return LDAPSearch(PEOPLE, ldap.SCOPE_SUBTREE, "(mail=%(email)s)")
 
 
+@needs_ldap
 class LDAPTestCase(TestCase):
     """A TestCase with its own slapd for the whole class; ``ldap_overrides`` per class."""
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
 from tests.factories import UserFactory
+from tests.markers import needs_services
 from zulip_apikey.lib.api_key import (
     do_regenerate_api_key,
     generate_api_key,
@@ -65,6 +66,7 @@ class GetApiKeyTest(TestCase):
         self.assertNotIn(key, str(UserProfile.objects.get(user=user)))
 
 
+@needs_services
 class ConcurrentFirstFetchTest(TransactionTestCase):
     """Threads racing for one user's first key all get the same key, never an error."""
 

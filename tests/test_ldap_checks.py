@@ -12,6 +12,7 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.helpers import json_body
 from tests.ldap_server import EMAIL_BACKEND, LDAP_BACKEND, PEOPLE, require_ldap
+from tests.markers import needs_ldap
 
 #: What an environment without ``pip install zulip-apikey[ldap]`` looks like to Python.
 WITHOUT_LDAP_EXTRA = {"ldap": None, "django_auth_ldap": None, "zulip_apikey.lib.ldap_backend": None}
@@ -74,6 +75,7 @@ class EmailLoginWithoutTheExtraTests(TestCase):
         self.assertEqual(json_body(response)["user_id"], user.pk)
 
 
+@needs_ldap
 class LDAPSettingsCheckTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:

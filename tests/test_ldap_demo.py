@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.test import SimpleTestCase
 
 from tests.ldap_server import require_ldap
+from tests.markers import needs_ldap
 from tests.server_process import REPO, LiveDatabase, ServerProcess
 
 
@@ -43,6 +44,7 @@ def post(base_url: str, path: str, data: dict[str, str] | None = None) -> tuple[
             return e.code, json.load(e)
 
 
+@needs_ldap
 class DemoDirectoryTests(SimpleTestCase):
     demo: ClassVar[subprocess.Popen[str]]
     server: ClassVar[ServerProcess]

@@ -20,6 +20,7 @@ from tests.ldap_server import (
     SilentListener,
     require_ldap,
 )
+from tests.markers import needs_ldap
 
 #: Timeouts for these tests (seconds); the defaults (5 and 10) are tested below as settings.
 SHORT_TIMEOUT = 1.0
@@ -98,6 +99,7 @@ class DirectoryOutageLDAPFirstTests(DirectoryOutageTests):
     backends = [LDAP_BACKEND, EMAIL_BACKEND]  # noqa: RUF012
 
 
+@needs_ldap
 class ConnectionOptionTests(SimpleTestCase):
     """The default timeouts are on every connection unless the project sets its own."""
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from django.test import SimpleTestCase
 
+from tests.markers import needs_services
 from tests.server_process import LiveDatabase, ServerProcess
 from tests.test_rate_limiter import redis_url, require_service
 
@@ -41,6 +42,7 @@ def post(base_url: str, username: str, password: str) -> tuple[int, dict[str, st
             return e.code, dict(e.headers), json.load(e)
 
 
+@needs_services
 class TwoServersTestCase(SimpleTestCase):
     """Starts two server processes with ``rules`` over one fresh database and key prefix."""
 

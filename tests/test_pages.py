@@ -22,6 +22,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.markers import needs_ldap
 from zulip_apikey.lib.api_key import get_api_key
 from zulip_apikey.views.pages import zuliprc_content
 
@@ -248,6 +249,7 @@ class NoUsablePasswordTest(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(page_has(response, get_api_key(self.user)), "key not shown")
 
+    @needs_ldap
     @skipUnless(HAS_LDAP, "python-ldap is not installed")
     @override_settings(
         AUTHENTICATION_BACKENDS=[

@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
+from tests.markers import needs_services
 from tests.server_process import free_port
 from zulip_apikey.lib.client_ip import get_client_ip
 from zulip_apikey.lib.exceptions import AuthenticationUnavailableError, RateLimitedError
@@ -281,6 +282,7 @@ class LocMemLimiterTest(FreshLimiterMixin):
             self.assertLess(len(key), 200)  # Memcached's limit is 250 with Django's prefix
 
 
+@needs_services
 class RedisLimiterTest(LocMemLimiterTest):
     """The same tests on a real Redis (``REDIS_URL``), where expiry is Redis's own clock."""
 
