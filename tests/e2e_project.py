@@ -62,9 +62,10 @@ def build_wheel(out_dir: Path) -> Path:
 
 
 def files_the_wheel_must_ship() -> list[str]:
-    """Non-Python-import data a wheel easily loses: migrations, ``py.typed``, templates."""
+    """Non-Python-import data a wheel easily loses: migrations, ``py.typed``, templates, the
+    OpenAPI document."""
     required = {"zulip_apikey/migrations/0001_initial.py", "zulip_apikey/py.typed"}
-    for pattern in ("migrations/*.py", "templates/**/*"):
+    for pattern in ("migrations/*.py", "templates/**/*", "openapi/*.json"):
         for path in PACKAGE.glob(pattern):
             if path.is_file() and "__pycache__" not in path.parts:
                 required.add(path.relative_to(REPO).as_posix())
