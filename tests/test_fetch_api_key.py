@@ -430,10 +430,33 @@ class BadInputTest(FetchApiKeyTestCase):
                 self.assertEqual(body["code"], "INVALID_JSON")
                 self.assertEqual(body["msg"], "Malformed JSON")
 
-    def test_empty_json_body(self) -> None:
+    def test_empty_json_body_is_no_parameters(self) -> None:
         # The test client drops the content type of an empty body; a real client keeps it.
-        response = self.client.generic("POST", URL, b"", CONTENT_TYPE="application/json")
-        self.assertEqual(self.assert_json_4xx(response)["code"], "INVALID_JSON")
+        for body in (b"", b"  \r\n"):
+            with self.subTest(body=body):
+                response = self.client.generic("POST", URL, body, CONTENT_TYPE="application/json")
+                body_json = self.assert_json_4xx(response)
+                self.assertEqual(body_json["code"], "REQUEST_VARIABLE_MISSING")
+
+    def test_json_content_type_with_query_parameters(self) -> None:
+        UserFactory(email="alice@example.com")
+        query = "?username=alice%40example.com&password=" + DEFAULT_PASSWORD.replace(" ", "+")
+        response = self.client.generic("POST", URL + query, b"", CONTENT_TYPE="application/json")
+        self.assertEqual(response.status_code, 200, response.content)
+
+    def test_lone_surrogates_in_json_strings(self) -> None:
+        UserFactory(email="alice@example.com")
+        cases = [
+            ('{"username": "alice@example.com", "password": "\\ud800x"}', "password"),
+            ('{"username": "nobody@example.com", "password": "\\udfff"}', "password"),
+            ('{"username": "al\\ud800ice", "password": "x"}', "username"),
+        ]
+        for raw, name in cases:
+            with self.subTest(raw=raw):
+                response = self.client.post(URL, raw, content_type="application/json")
+                body = self.assert_json_4xx(response)
+                self.assertEqual(body["code"], "REQUEST_VARIABLE_INVALID")
+                self.assertEqual(body["msg"], f"Bad value for '{name}': not valid Unicode")
 
     def test_invalid_utf8_json(self) -> None:
         response = self.client.post(URL, b"\xff\xfe{", content_type="application/json")

@@ -42,8 +42,11 @@ class RequestParams:
 
     def __init__(self, request: HttpRequest) -> None:
         self._sources: list[Mapping[str, Any]] = []
-        if request.content_type == "application/json":
-            self._sources.append(self._parse_json(request.body))
+        if request.method == "POST" and request.content_type == "application/json":
+            # An empty body is no parameters, not malformed JSON: some HTTP libraries label
+            # every request as JSON.
+            if request.body.strip():
+                self._sources.append(self._parse_json(request.body))
         elif request.method == "POST":
             self._sources.append(request.POST)
         self._sources.append(request.GET)
@@ -73,6 +76,12 @@ class RequestParams:
             raise RequestVariableMissingError(name)
         if not isinstance(value, str):
             raise RequestVariableConversionError(name, _describe(value))
+        try:
+            # JSON can carry lone surrogates ("\ud800"), which no hasher, cache key or
+            # database can encode: refuse them here, once, for every endpoint.
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestVariableConversionError(name, "not valid Unicode") from None
         return value
 
     def ignored(self) -> list[str]:
