@@ -107,6 +107,13 @@ class UsersMeTest(BasicAuthTestCase):
         )
         self.assert_unauthorized(self.get(ME, basic("", self.key)), "Invalid API key")
 
+    def test_header_not_two_words_is_invalid(self) -> None:
+        for header in ("   ", "Bearer", "Basic", f"Basic a {self.key}", "Basic\tx y"):
+            with self.subTest(header=header):
+                self.assert_unauthorized(
+                    self.get(ME, header), "Invalid authorization header for basic auth"
+                )
+
     def test_other_scheme_is_400(self) -> None:
         response = self.get(ME, f"Bearer {self.key}")
         body = json_body(response)

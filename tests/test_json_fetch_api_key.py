@@ -68,6 +68,22 @@ class JsonFetchApiKeyTest(TestCase):
         response = self.client.post(URL, {})
         self.assertEqual(json_body(response)["code"], "REQUEST_VARIABLE_MISSING")
 
+    def test_not_logged_in_is_401_even_with_csrf_checks(self) -> None:
+        # A client without a session has no CSRF token either: it must still hear "401".
+        self.client = self.client_class(enforce_csrf_checks=True)
+        response = self.client.post(URL, {"password": DEFAULT_PASSWORD})
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(json_body(response)["code"], "UNAUTHORIZED")
+        self.assertEqual(response["WWW-Authenticate"], 'Session realm="zulip"')
+
+    def test_csrf_token_accepted(self) -> None:
+        self.client = self.client_class(enforce_csrf_checks=True)
+        self.client.force_login(self.user)
+        self.client.get("/accounts/api-key/")  # sets the csrftoken cookie
+        token = self.client.cookies["csrftoken"].value
+        response = self.client.post(URL, {"password": DEFAULT_PASSWORD}, HTTP_X_CSRFTOKEN=token)
+        self.assertEqual(response.status_code, 200, response.content)
+
     def test_csrf_is_enforced(self) -> None:
         self.client = self.client_class(enforce_csrf_checks=True)
         self.client.force_login(self.user)

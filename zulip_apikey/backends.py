@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import check_password, get_hasher, identify_has
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from zulip_apikey.lib.users import is_email, users_by_email
 
@@ -45,6 +46,9 @@ class EmailAuthBackend(ModelBackend):
 
     zulip_password_backend: ClassVar[str] = "email"
 
+    # Every local of this frame and those below it (the hashers) is hidden from Django's
+    # error reports: under authenticate(), Django's own decorator hides only "credentials".
+    @sensitive_variables()
     def authenticate(
         self,
         request: HttpRequest | None,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from zulip_apikey.lib.api_key import has_api_key_format
 from zulip_apikey.lib.exceptions import JsonableError, UnauthorizedError
@@ -24,17 +25,21 @@ def parse_basic_credentials(request: HttpRequest) -> tuple[str, str]:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header:
         raise UnauthorizedError(_("Missing authorization header for basic auth"))
-    scheme, _sep, credentials = header.partition(" ")
+    # Zulip's split: anything but "<scheme> <credentials>" is an invalid header (401).
+    parts = header.split()
+    if len(parts) != 2:
+        raise UnauthorizedError(_("Invalid authorization header for basic auth"))
+    scheme, credentials = parts
     if scheme.lower() != "basic":
         raise JsonableError(_("This endpoint requires HTTP basic authentication."))
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
         raise UnauthorizedError(_("Invalid authorization header for basic auth")) from None
-    parts = decoded.split(":")
-    if len(parts) != 2:
+    role_and_key = decoded.split(":")
+    if len(role_and_key) != 2:
         raise UnauthorizedError(_("Invalid authorization header for basic auth"))
-    return parts[0], parts[1]
+    return role_and_key[0], role_and_key[1]
 
 
 def _role_matches(user: _User, role: str) -> bool:
@@ -66,6 +71,7 @@ def validate_api_key(role: str, api_key: str) -> _User:
     return user
 
 
+@sensitive_variables()
 def authenticate_basic(request: HttpRequest) -> _User:
     """Authenticate ``request`` by its Basic credentials, or raise the contract's error."""
     role, api_key = parse_basic_credentials(request)

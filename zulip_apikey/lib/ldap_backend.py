@@ -14,6 +14,7 @@ import ldap
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser, ldap_error
 from django_auth_ldap.config import LDAPSettings
 
@@ -122,6 +123,8 @@ class ZulipLDAPAuthBackend(LDAPBackend):  # type: ignore[misc]
     def settings(self, value: Any) -> None:
         self._settings = value
 
+    # Hide every local here and below (python-ldap's bind) from Django's error reports.
+    @sensitive_variables()
     def authenticate(
         self,
         request: HttpRequest | None,

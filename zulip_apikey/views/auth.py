@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from zulip_apikey.decorator import api_view, require_post
 from zulip_apikey.lib.api_key import get_api_key
 from zulip_apikey.lib.dev_login import check_dev_auth_backend, dev_authenticate, get_dev_users
-from zulip_apikey.lib.exceptions import JsonableError
+from zulip_apikey.lib.exceptions import JsonableError, NotLoggedInError
 from zulip_apikey.lib.fetch_events import fetch_failed, fetch_succeeded
 from zulip_apikey.lib.login import (
     authenticate_with_password,
@@ -36,7 +36,7 @@ def api_key_response(request: HttpRequest, user: _User) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
-@sensitive_variables("password")
+@sensitive_variables()
 @csrf_exempt
 @never_cache
 @require_post
@@ -58,16 +58,29 @@ def api_fetch_api_key(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
-@sensitive_variables("password")
+@sensitive_variables()
+@csrf_exempt  # checked below, once we know there is a session to protect
 @never_cache
 @require_post
 def json_fetch_api_key(request: HttpRequest) -> HttpResponse:
-    """Zulip's ``POST /json/fetch_api_key``: a logged-in browser re-types its password."""
+    """Zulip's ``POST /json/fetch_api_key``: a logged-in browser re-types its password.
+
+    No session: 401, as in Zulip (a client without a session has no CSRF token either, so
+    checking CSRF first would answer 403 to everyone who is simply not logged in).
+    """
+    if not request.user.is_authenticated:
+        raise NotLoggedInError
+    return _json_fetch_api_key_for_session(request)
+
+
+@csrf_protect
+def _json_fetch_api_key_for_session(request: HttpRequest) -> HttpResponse:
     password = get_params(request).get_str("password")
     user = check_session_password(request, password)
     return json_success(request, {"api_key": get_api_key(user), "email": get_user_email(user)})
 
 
+@sensitive_variables()
 @csrf_exempt
 @never_cache
 @require_post

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
 
 from zulip_apikey import conf
@@ -29,6 +30,7 @@ ERROR_TEMPLATE = "zulip_apikey/mobile_flow_error.html"
 logger = logging.getLogger("zulip_apikey.auth")
 
 
+@sensitive_variables()
 @never_cache
 @require_GET
 def mobile_flow(request: HttpRequest) -> HttpResponse:

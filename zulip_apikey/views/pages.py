@@ -30,6 +30,7 @@ from zulip_apikey.lib.auth_config import ldap_auth_enabled, password_auth_enable
 from zulip_apikey.lib.client_ip import get_client_ip
 from zulip_apikey.lib.exceptions import JsonableError, RateLimitedError
 from zulip_apikey.lib.login import check_session_password
+from zulip_apikey.lib.rate_limiter import add_rate_limit_headers
 from zulip_apikey.lib.server_settings import get_realm_url
 from zulip_apikey.lib.users import get_user_email
 
@@ -104,6 +105,7 @@ def render_page(
     if error is not None:
         for name, value in error.response_headers().items():
             response[name] = value
+    add_rate_limit_headers(request, response)  # the password check counted an attempt
     return response
 
 
@@ -129,6 +131,7 @@ def zuliprc_content(email: str, api_key: str, site: str) -> str:
 
 
 @sensitive_post_parameters("password")
+@sensitive_variables()
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])
@@ -145,6 +148,7 @@ def api_key_page(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
+@sensitive_variables()
 @never_cache
 @csrf_protect
 @require_POST
@@ -158,10 +162,12 @@ def api_key_zuliprc(request: HttpRequest) -> HttpResponse:
     content = zuliprc_content(get_user_email(user), get_api_key(user), get_realm_url(request))
     response = HttpResponse(content, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="zuliprc"'
+    add_rate_limit_headers(request, response)
     return response
 
 
 @sensitive_post_parameters("password")
+@sensitive_variables()
 @never_cache
 @csrf_protect
 @require_POST

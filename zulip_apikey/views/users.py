@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 
 from zulip_apikey.decorator import api_view, authenticated_rest_api_view
 from zulip_apikey.lib.api_key import do_regenerate_api_key
@@ -12,6 +13,7 @@ from zulip_apikey.lib.response import json_success
 from zulip_apikey.lib.user_dict import get_own_user_dict
 
 
+@sensitive_variables()
 @api_view("GET")
 @authenticated_rest_api_view
 def get_profile_backend(request: HttpRequest) -> HttpResponse:
@@ -21,6 +23,7 @@ def get_profile_backend(request: HttpRequest) -> HttpResponse:
     return json_success(request, get_own_user_dict(request.user))
 
 
+@sensitive_variables()
 @never_cache
 @api_view("POST")
 @authenticated_rest_api_view
