@@ -28,6 +28,8 @@ class JsonErrorHandlerTest(TestCase):
         self.client.raise_request_exception = False
         with self.assertLogs("django.request", "ERROR") as logs:
             response = self.client.get("/api/v1/test_crash")
+        self.assertEqual(len(logs.records), 1, "logged once, not again by Django")
+        self.assertIn("no-store", response["Cache-Control"])
         self.assertEqual(response.status_code, 500)
         self.assertEqual(
             json_body(response),
@@ -66,6 +68,20 @@ class JsonErrorHandlerTest(TestCase):
         response = self.client.get("/api/v1/server_settings", HTTP_HOST="evil.invalid")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(json_body(response)["code"], "BAD_REQUEST")
+
+    def test_malformed_multipart_is_never_cached(self) -> None:
+        self.client.raise_request_exception = False
+        response = self.client.generic(
+            "POST", "/api/v1/fetch_api_key", b"x", content_type="multipart/form-data"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_get_with_json_content_type_and_no_body(self) -> None:
+        response = self.client.generic(
+            "GET", "/api/v1/server_settings", b"", CONTENT_TYPE="application/json"
+        )
+        self.assertEqual(response.status_code, 200, response.content)
 
     def test_success_is_untouched(self) -> None:
         response = self.client.get("/api/v1/server_settings")

@@ -9,6 +9,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
 
 from zulip_apikey.lib.exceptions import (
     AuthenticationUnavailableError,
@@ -16,6 +17,7 @@ from zulip_apikey.lib.exceptions import (
     JsonableError,
     NotFoundError,
 )
+from zulip_apikey.lib.rate_limiter import add_rate_limit_headers
 from zulip_apikey.lib.response import json_method_not_allowed, json_response_from_error
 
 # Django's own logger for server errors, so a project's handlers (AdminEmailHandler, Sentry)
@@ -52,6 +54,21 @@ def _json_for_status(response: HttpResponse) -> HttpResponse:
     return json_response_from_error(error)
 
 
+def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """What the views' decorators would have added, for errors raised past them: never
+    cached, and where the rate limiter counted the attempt, its ``X-RateLimit-*`` headers."""
+    add_never_cache_headers(response)
+    add_rate_limit_headers(request, response)
+    return response
+
+
+def _logged(response: HttpResponse) -> HttpResponse:
+    """Mark a response whose error was logged here, so Django's ``log_response`` does not
+    log it a second time (its own convention)."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
 class JsonErrorHandler:
     """Render ``JsonableError`` anywhere, and Django's HTML errors under ``api/``/``json/``."""
 
@@ -65,7 +82,7 @@ class JsonErrorHandler:
             and is_api_path(request)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return _json_for_status(response)
+            return _finish(request, _json_for_status(response))
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -89,11 +106,13 @@ class JsonErrorHandler:
                 exc_info=exception,
                 extra={"status_code": 503, "request": request},
             )
-            return json_response_from_error(AuthenticationUnavailableError())
+            return _logged(
+                _finish(request, json_response_from_error(AuthenticationUnavailableError()))
+            )
         request_logger.error(
             "Internal Server Error: %s",
             request.path,
             exc_info=exception,
             extra={"status_code": 500, "request": request},
         )
-        return json_response_from_error(InternalServerError())
+        return _logged(_finish(request, json_response_from_error(InternalServerError())))
