@@ -362,15 +362,23 @@ class FuzzLiveServerTest(SimpleTestCase):
         self.run_strategy(strategy, call)
 
     def fuzz_session_password(self) -> None:
-        """json/fetch_api_key: any password, with the browser's session or without it."""
+        """json/fetch_api_key: any password, with the browser's session (and its CSRF token,
+        or without the token) or with no session at all."""
         from hypothesis import strategies as st
 
         operation = self.operation("POST", "/json/fetch_api_key")
-        strategy = st.tuples(st.text(max_size=40), st.sampled_from(MEDIA_TYPES), st.booleans())
+        strategy = st.tuples(
+            st.text(max_size=40),
+            st.sampled_from(MEDIA_TYPES),
+            st.sampled_from(["session", "session without CSRF token", "no session"]),
+        )
 
-        def call(drawn: tuple[str, str, bool]) -> None:
-            password, media_type, session = drawn
+        def call(drawn: tuple[str, str, str]) -> None:
+            password, media_type, who = drawn
             case = operation.Case(body={"password": password}, media_type=media_type)
-            self.send(case, **self.credentials_for(operation, session=session))
+            credentials = self.credentials_for(operation, session=who != "no session")
+            if who == "session without CSRF token":
+                credentials["headers"] = {}
+            self.send(case, **credentials)
 
         self.run_strategy(strategy, call)
