@@ -167,7 +167,7 @@ class RealClientsTest(SimpleTestCase):
         client = self.zulip_client(DEMO_EMAIL, fetched["api_key"])
         # The bindings read server_settings when created and refuse a server without a version.
         self.assertEqual(client.zulip_version, "9.0")
-        self.assertEqual(client.feature_level, 257)
+        self.assertEqual(client.feature_level, 277)
         profile = client.get_profile()
         self.assertEqual(profile["result"], "success")
         self.assertEqual(profile["email"], DEMO_EMAIL)

@@ -45,7 +45,7 @@ class ServerSettingsTest(TestCase):
         self.assertIs(body["is_incompatible"], False)
         self.assertEqual(body["zulip_version"], "9.0")
         self.assertEqual(body["zulip_merge_base"], "9.0")
-        self.assertEqual(body["zulip_feature_level"], 257)
+        self.assertEqual(body["zulip_feature_level"], 277)
         self.assertEqual(body["realm_name"], "Example organization")
         self.assertEqual(body["realm_description"], "")
         self.assertIsInstance(body["realm_icon"], str)

@@ -32,7 +32,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "REALM_URL": "",
     "ZULIP_VERSION": "9.0",
     "ZULIP_MERGE_BASE": "9.0",
-    "ZULIP_FEATURE_LEVEL": 257,
+    "ZULIP_FEATURE_LEVEL": 277,  # Zulip 9.0 (its realm_url came at 257)
 }
 
 
