@@ -42,6 +42,7 @@ API_KEY_TEMPLATE = "zulip_apikey/api_key.html"
 logger = logging.getLogger("zulip_apikey.auth")
 
 View = Callable[[HttpRequest], HttpResponse]
+UserView = Callable[[HttpRequest, "_User"], HttpResponse]
 
 
 def page_url(request: HttpRequest) -> str:
@@ -147,18 +148,34 @@ def api_key_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, api_key=get_api_key(user))
 
 
-@sensitive_post_parameters("password")
-@sensitive_variables()
-@never_cache
-@csrf_protect
-@require_POST
-@session_required
-def api_key_zuliprc(request: HttpRequest) -> HttpResponse:
+def password_action(action: str) -> Callable[[UserView], View]:
+    """A POST form of the page that needs the password typed again.
+
+    Session, POST, CSRF, never cached, the password hidden from error reports; a wrong
+    password gives the page again with the error next to the form of ``action``, a right
+    one calls ``view(request, user)``.
+    """
+
+    def decorator(view: UserView) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest) -> HttpResponse:
+            try:
+                user = password_checked_user(request)
+            except JsonableError as e:
+                return render_page(request, error=e, failed_action=action)
+            return view(request, user)
+
+        protected: View = session_required(checked)
+        for decorate in (require_POST, csrf_protect, never_cache, sensitive_variables()):
+            protected = decorate(protected)
+        return sensitive_post_parameters("password")(protected)
+
+    return decorator
+
+
+@password_action("download")
+def api_key_zuliprc(request: HttpRequest, user: _User) -> HttpResponse:
     """The password -> a ``zuliprc`` file for the ``zulip`` bindings and zulip-terminal."""
-    try:
-        user = password_checked_user(request)
-    except JsonableError as e:
-        return render_page(request, error=e, failed_action="download")
     content = zuliprc_content(get_user_email(user), get_api_key(user), get_realm_url(request))
     response = HttpResponse(content, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="zuliprc"'
@@ -166,18 +183,9 @@ def api_key_zuliprc(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@sensitive_post_parameters("password")
-@sensitive_variables()
-@never_cache
-@csrf_protect
-@require_POST
-@session_required
-def api_key_regenerate(request: HttpRequest) -> HttpResponse:
+@password_action("regenerate")
+def api_key_regenerate(request: HttpRequest, user: _User) -> HttpResponse:
     """The password -> a new key (the old one dead at once), shown on the page."""
-    try:
-        user = password_checked_user(request)
-    except JsonableError as e:
-        return render_page(request, error=e, failed_action="regenerate")
     new_key = do_regenerate_api_key(user)
     logger.info("api_key regenerated user_id=%s ip=%s", user.pk, get_client_ip(request))
     return render_page(request, api_key=new_key, regenerated=True)
