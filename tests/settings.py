@@ -26,11 +26,15 @@ CACHES["default"]["KEY_PREFIX"] = f"zulip-apikey-test-{os.getpid()}-{secrets.tok
 # tests (tests/test_rate_limit*.py, tests/test_multiprocess.py) switch it on where they need it.
 ZULIP_APIKEY = {**ZULIP_APIKEY, "RATE_LIMITING": False}
 
-# The app's INFO lines (one per login attempt) would flood the test output; assertLogs still
-# sees them, since it attaches its own handler.
+# The app's INFO lines (one per login attempt) and Django's 4xx warnings would flood the test
+# output; assertLogs still sees them, since it attaches its own handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"null": {"class": "logging.NullHandler"}},
-    "loggers": {"zulip_apikey": {"handlers": ["null"], "propagate": False}},
+    "loggers": {
+        "zulip_apikey": {"handlers": ["null"], "propagate": False},
+        # Django's "Unauthorized: /api/v1/..." line for every 4xx the tests provoke.
+        "django.request": {"handlers": ["null"], "propagate": False},
+    },
 }
