@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from zulip_apikey.lib.api_key import has_api_key_format
 from zulip_apikey.lib.exceptions import JsonableError, UnauthorizedError
+from zulip_apikey.lib.users import get_user_email
 from zulip_apikey.models import UserProfile
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _role_matches(user: _User, role: str) -> bool:
     """The role is the user's email (case-insensitive) or, as zulip-terminal stores the
     login id that was typed, the value of the user model's ``USERNAME_FIELD``."""
     wanted = role.strip().casefold()
-    email = str(getattr(user, user.get_email_field_name(), "") or "")
+    email = get_user_email(user)
     username = str(user.get_username() or "")
     return wanted != "" and wanted in (email.casefold(), username.casefold())
 

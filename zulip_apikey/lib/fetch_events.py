@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger("zulip_apikey.auth")
 
 
-def _describe(request: HttpRequest) -> tuple[str, str]:
-    # repr() of the User-Agent: a client cannot forge extra log lines with newlines.
+def describe_client(request: HttpRequest) -> tuple[str, str]:
+    """``(ip, user_agent)`` for a log line; the agent is ``repr()``-quoted and cut, so a
+    client cannot forge extra log lines with newlines."""
     return get_client_ip(request), repr(request.META.get("HTTP_USER_AGENT", ""))[:300]
 
 
 def fetch_succeeded(request: HttpRequest, user: _User, username: str) -> None:
-    ip, agent = _describe(request)
+    ip, agent = describe_client(request)
     logger.info(
         "fetch_api_key success username=%r user_id=%s ip=%s user_agent=%s",
         username[:200],
@@ -38,7 +39,7 @@ def fetch_succeeded(request: HttpRequest, user: _User, username: str) -> None:
 
 
 def fetch_failed(request: HttpRequest, username: str, reason: str) -> None:
-    ip, agent = _describe(request)
+    ip, agent = describe_client(request)
     logger.info(
         "fetch_api_key failure reason=%s username=%r ip=%s user_agent=%s",
         reason,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from zulip_apikey import conf
 from zulip_apikey.lib.api_key import get_api_key
-from zulip_apikey.lib.client_ip import get_client_ip
+from zulip_apikey.lib.fetch_events import describe_client
 from zulip_apikey.lib.mobile_flow import is_valid_otp, mobile_flow_redirect_url
 from zulip_apikey.lib.server_settings import get_realm_url
 from zulip_apikey.lib.users import get_user_email
@@ -55,12 +55,8 @@ def mobile_flow(request: HttpRequest) -> HttpResponse:
     # Django's redirect classes refuse schemes other than http(s), ftp: set Location by hand.
     response = HttpResponse(status=302)
     response["Location"] = location
-    logger.info(
-        "mobile_flow success user_id=%s ip=%s user_agent=%s",
-        user.pk,
-        get_client_ip(request),
-        repr(request.META.get("HTTP_USER_AGENT", ""))[:300],
-    )
+    ip, agent = describe_client(request)
+    logger.info("mobile_flow success user_id=%s ip=%s user_agent=%s", user.pk, ip, agent)
     # The key left the server without fetch_api_key, so send its signal (and so the
     # new-login email) here, as Zulip's finish_mobile_flow calls email_on_new_login.
     api_key_fetched.send(sender=type(user), user=user, request=request)
